@@ -1,0 +1,3 @@
+"""autotriage: self-improving support-ticket triage."""
+
+__version__ = "0.1.0"

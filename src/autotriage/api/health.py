@@ -1,0 +1,30 @@
+"""Liveness and readiness probes (outside /api/v1, for load balancers and orchestrators)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from autotriage.api.deps import RuntimeDep
+from autotriage.storage.db import ping
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/ready")
+def ready(runtime: RuntimeDep) -> JSONResponse:
+    checks: dict[str, str] = {}
+    try:
+        ping(runtime.engine)
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"unreachable: {type(exc).__name__}"
+    checks["model"] = runtime.models.model.version if runtime.models.loaded else "not loaded"
+    ok = checks["database"] == "ok" and runtime.models.loaded
+    return JSONResponse({"status": "ready" if ok else "not ready", "checks": checks},
+                        status_code=200 if ok else 503)

@@ -1,0 +1,41 @@
+"""First-run preparation shared by `serve` and tests: schema at head, a champion model."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from autotriage.config import Settings
+from autotriage.ml import training
+from autotriage.ml.store import ModelStore
+from autotriage.storage import migrate
+
+DEMO_TEXT = ["subject", "body"]
+
+
+def prepare(settings: Settings, say: Callable[[str], object] = print) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.resolved_database_url)
+    store = ModelStore(settings.resolved_model_dir)
+    if store.champion_version() is None:
+        say("no champion model yet: training the demo model from the project's demo data")
+        version = train_demo_model(settings, store)
+        say(f"demo champion {version} trained")
+
+
+def train_demo_model(settings: Settings, store: ModelStore) -> str:
+    """Generate the demo tickets, train on 80%, evaluate on 20%, store as champion."""
+    from autotriage.demo_data import generate_tickets, write_tickets
+
+    demo_dir = settings.data_dir / "demo"
+    path = demo_dir / "tickets.csv"
+    write_tickets(path, generate_tickets(settings.demo_tickets, seed=settings.demo_seed))
+    frame = training.read_table(path)
+    fields = list(settings.label_fields)
+    training.check_training_table(frame, path, DEMO_TEXT, fields)
+    train, test = training.split(frame, fields[0], 0.2)
+    model, report = training.train_and_evaluate(train, test, DEMO_TEXT, fields)
+    location = store.save(model)
+    report["model"] = str(location.resolve())
+    training.write_report(report, location)
+    store.set_champion(model.version)
+    return model.version

@@ -133,8 +133,9 @@ def test_list_filters_and_paginates(client: TestClient, drain: Callable[[], int]
     ids = [t["id"] for t in page1["items"]]
     assert ids == sorted(ids, reverse=True)
     page2 = client.get("/api/v1/tickets", params={"limit": 4, "cursor": page1["next_cursor"]})
-    page3 = client.get("/api/v1/tickets", params={"limit": 4, "cursor": page2.json()["next_cursor"]})
-    seen = ids + [t["id"] for t in page2.json()["items"]] + [t["id"] for t in page3.json()["items"]]
+    cursor2 = page2.json()["next_cursor"]
+    page3 = client.get("/api/v1/tickets", params={"limit": 4, "cursor": cursor2})
+    seen = ids + [t["id"] for page in (page2, page3) for t in page.json()["items"]]
     assert len(seen) == 9 == len(set(seen))
     assert page3.json()["next_cursor"] is None
 

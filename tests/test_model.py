@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from autotriage.domain.decision import Decision, DecisionPolicy
+from autotriage.errors import ModelNotReady, NotFound
 from autotriage.ml.model import FieldResult, TriageModel
 from autotriage.ml.store import ModelHolder, ModelStore
-from autotriage.errors import ModelNotReady, NotFound
 
 
 def test_predictions_survive_a_save_and_load(demo_model: TriageModel, tmp_path: Path) -> None:

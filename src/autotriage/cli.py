@@ -185,7 +185,7 @@ def serve(
         prepare(settings, say=console.print)
     console.print(f"serving on http://{host or settings.host}:{port or settings.port}")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info")
+                log_level="info", access_log=False)
 
 
 @app.command()

@@ -47,15 +47,15 @@ def submit_ticket(
     session.commit()
     if accepted.created:
         runtime.queue.publish([accepted.id])
-    ticket = repository.get_ticket(session, accepted.id)
-    assert ticket is not None
-    response.headers["Location"] = str(request.url_for("get_ticket", ticket_id=accepted.id))
-    return TicketAccepted(
-        id=accepted.id,
-        status=ticket.status,
-        status_url=str(request.url_for("get_ticket", ticket_id=accepted.id)),
-        duplicate=not accepted.created,
-    )
+        current_status = TicketStatus.RECEIVED
+    else:
+        ticket = repository.get_ticket(session, accepted.id)
+        assert ticket is not None
+        current_status = ticket.status
+    status_url = str(request.url_for("get_ticket", ticket_id=accepted.id))
+    response.headers["Location"] = status_url
+    return TicketAccepted(id=accepted.id, status=current_status, status_url=status_url,
+                          duplicate=not accepted.created)
 
 
 @router.post("/tickets/batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchAccepted)

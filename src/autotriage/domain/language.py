@@ -5,7 +5,7 @@ from __future__ import annotations
 import py3langid
 
 # Detection reads the opening only: it is as accurate there and costs a fixed time.
-_SAMPLE_CHARS = 500
+_SAMPLE_CHARS = 200
 
 
 def detect_language(text: str) -> str | None:

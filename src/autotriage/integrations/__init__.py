@@ -1,0 +1,1 @@
+"""Integrations: helpdesk webhooks in and out, e-mail import, bulk import/export."""

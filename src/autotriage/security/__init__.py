@@ -1,0 +1,1 @@
+"""Authentication, authorization, rate limits, request hardening and PII redaction (issue 9)."""

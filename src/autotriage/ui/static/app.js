@@ -1,43 +1,39 @@
-// Submit a ticket through the public API, then poll its status until it is classified.
-const form = document.getElementById("submit-form");
-const result = document.getElementById("result");
+// Shared by every page: JSON calls to the app's own API, with the page's CSRF token when the
+// viewer is logged in through a browser session.
+const csrfMeta = document.querySelector('meta[name="csrf-token"]');
 
-function show(text, isError) {
-  result.textContent = text;
-  result.className = isError ? "error" : "";
-}
-
-async function poll(url) {
-  for (let i = 0; i < 60; i++) {
-    const response = await fetch(url);
-    const ticket = await response.json();
-    if (ticket.status !== "received") {
-      const lines = Object.entries(ticket.predictions).map(([field, p]) =>
-        `${field}: ${p.label} (${Math.round(p.confidence * 100)}%) - top: ` +
-        p.top.map((s) => `${s.label} ${Math.round(s.confidence * 100)}%`).join(", "));
-      show(`Ticket ${ticket.id}: ${ticket.status} (${ticket.decision})\n${lines.join("\n")}`);
-      return;
-    }
-    show(`Ticket ${ticket.id}: waiting for classification...`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
   }
-  show("Still not classified after 30 s; is a worker running?", true);
 }
 
-if (form) {
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const payload = { subject: form.subject.value, body: form.body.value, channel: "web" };
-    const response = await fetch("/api/v1/tickets", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(payload),
-    });
-    const data = await response.json();
-    if (!response.ok) {
-      show(data.detail || "The ticket was not accepted.", true);
-      return;
-    }
-    await poll(data.status_url);
+export async function api(url, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (csrfMeta && method !== "GET") headers["X-CSRF-Token"] = csrfMeta.content;
+  const response = await fetch(url, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
   });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data.detail || `HTTP ${response.status}`);
+  return data;
+}
+
+export function pct(x) {
+  return x === null || x === undefined ? "-" : `${(x * 100).toFixed(1)}%`;
+}
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) {
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
 }

@@ -26,7 +26,14 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 POSTGRES_URL = os.environ.get(
     "AUTOTRIAGE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("AUTOTRIAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 FIELDS = ("queue", "priority", "type")
+# Models in a plain folder unless a test asks for the MLflow registry (issue 5): creating an
+# MLflow store's schema takes seconds, and most tests only need a champion to serve.
+os.environ.setdefault("AUTOTRIAGE_MODEL_REGISTRY", "local")
+# Apps a test builds itself run without authentication (they test other things); the `client`
+# fixture and the security tests turn it on (issue 9). The product default is on.
+os.environ.setdefault("AUTOTRIAGE_AUTH_ENABLED", "false")
 
 
 @pytest.fixture(scope="session")
@@ -66,8 +73,13 @@ def runtime(migrated: Settings, stored_model: TriageModel) -> Iterator[Runtime]:
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    """The app without background threads: tests drive the worker with `drain`."""
-    with TestClient(create_app(runtime.settings, runtime=runtime, background=False)) as c:
+    """The app without background threads: tests drive the worker with `drain`. Authentication
+    is on and the client sends an admin's API key (`X-User: name` acts as that user, issue 9)."""
+    from tests.security_helpers import ActAs
+
+    secured = runtime.settings.model_copy(update={"auth_enabled": True})
+    with TestClient(create_app(secured, runtime=runtime, background=False)) as c:
+        c.auth = ActAs(runtime.sessions)
         yield c
 
 
@@ -119,3 +131,21 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def redis_stream() -> Iterator[tuple[str, str]]:
+    """(redis_url, a stream name of its own) on the shared Redis server; the stream, its
+    dead-letter stream and group are deleted afterwards (tests may run side by side)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means the server is missing
+        client.close()
+        _service_missing("Redis", exc)
+    stream = f"test:{uuid.uuid4().hex[:12]}"
+    yield REDIS_URL, stream
+    client.delete(stream, f"{stream}:dead")
+    client.close()

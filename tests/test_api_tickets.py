@@ -180,7 +180,8 @@ def test_health_and_ready(client: TestClient, runtime: Runtime) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"database": "ok", "model": runtime.models.model.version}
+    assert ready.json()["checks"] == {"database": "ok", "model": runtime.models.model.version,
+                                      "queue": "ok (backlog 0)"}
 
 
 def test_openapi_lists_the_api(client: TestClient) -> None:
@@ -188,7 +189,12 @@ def test_openapi_lists_the_api(client: TestClient) -> None:
     for path in ("/api/v1/tickets", "/api/v1/tickets/batch", "/api/v1/tickets/{ticket_id}",
                  "/api/v1/classify", "/health", "/ready"):
         assert path in paths
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # Swagger UI comes from the app itself (the packaged bundle), never from a CDN.
+    assert "http" not in docs.text
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/static/docs-init.js").status_code == 200
 
 
 def test_web_root_renders(client: TestClient, drain: Callable[[], int]) -> None:

@@ -7,7 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autotriage.domain.decision import Decision, DecisionPolicy
+from autotriage.domain.decision import (
+    Decision,
+    DecisionPolicy,
+    FieldDecision,
+    FieldMode,
+    FieldPolicy,
+)
 from autotriage.errors import ModelNotReady, NotFound
 from autotriage.ml.model import FieldResult, TriageModel
 from autotriage.ml.store import ModelHolder, ModelStore
@@ -66,12 +72,17 @@ def test_store_and_holder(tmp_path: Path, demo_model: TriageModel) -> None:
 
 
 def test_decision_policy() -> None:
-    policy = DecisionPolicy({"queue": 0.8, "priority": 0.6}, escalate_below=0.2)
+    # Policy v2 (issue 3): thresholds per field and class, escalation as novel under a level.
+    policy = DecisionPolicy({
+        "queue": FieldPolicy(FieldMode.AUTO, default_threshold=0.8, novelty_below=0.2),
+        "priority": FieldPolicy(FieldMode.AUTO, default_threshold=0.6, novelty_below=0.2),
+    })
 
     def r(p: float) -> FieldResult:
         return FieldResult("x", p, [("x", p)])
 
-    assert policy.decide({"queue": r(0.9), "priority": r(0.7)})[0] is Decision.AUTO_ROUTE
-    decision, per_field = policy.decide({"queue": r(0.9), "priority": r(0.5)})
-    assert decision is Decision.HUMAN_REVIEW and per_field["queue"] is Decision.AUTO_ROUTE
-    assert policy.decide({"queue": r(0.1), "priority": r(0.9)})[0] is Decision.ESCALATE
+    assert policy.decide({"queue": r(0.9), "priority": r(0.7)}).decision is Decision.AUTO_ROUTE
+    verdict = policy.decide({"queue": r(0.9), "priority": r(0.5)})
+    assert verdict.decision is Decision.HUMAN_REVIEW
+    assert verdict.field_decisions["queue"] is FieldDecision.AUTO_ROUTE
+    assert policy.decide({"queue": r(0.1), "priority": r(0.9)}).decision is Decision.ESCALATE

@@ -70,3 +70,8 @@ def test_intake_on_postgres(postgres_url: str) -> None:
             assert again[0].created is False
     finally:
         engine.dispose()
+
+
+def test_migrations_end_in_one_head(settings: Settings) -> None:
+    # Branches made side by side must be joined by a merge revision before they ship.
+    assert len(migrate.head_revisions(settings.resolved_database_url)) == 1

@@ -51,10 +51,10 @@ def test_a_failing_ticket_does_not_block_the_others(runtime: Runtime) -> None:
         def __getattr__(self, name: str) -> object:
             return getattr(self.inner, name)
 
-        def predict(self, texts: list[str], k: int = 3) -> object:
+        def predict(self, texts: list[str], k: int = 3, **options: object) -> object:
             if any("number 2?" in t for t in texts):
                 raise RuntimeError("boom")
-            return self.inner.predict(texts, k)  # type: ignore[attr-defined]
+            return self.inner.predict(texts, k, **options)  # type: ignore[attr-defined]
 
     from autotriage.ml.store import ModelHolder
 

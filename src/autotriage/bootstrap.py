@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from autotriage.config import Settings
 from autotriage.ml import training
-from autotriage.ml.store import ModelStore
+from autotriage.ml.store import ModelStore, open_store
+from autotriage.security.first_run import ensure_first_admin
 from autotriage.storage import migrate
 
 DEMO_TEXT = ["subject", "body"]
@@ -15,7 +16,8 @@ DEMO_TEXT = ["subject", "body"]
 def prepare(settings: Settings, say: Callable[[str], object] = print) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.resolved_database_url)
-    store = ModelStore(settings.resolved_model_dir)
+    ensure_first_admin(settings, say)  # issue 9: no default passwords, one random admin secret
+    store = open_store(settings)  # the MLflow registry unless model_registry=local (issue 5)
     if store.champion_version() is None:
         say("no champion model yet: training the demo model from the project's demo data")
         version = train_demo_model(settings, store)
@@ -33,9 +35,9 @@ def train_demo_model(settings: Settings, store: ModelStore) -> str:
     fields = list(settings.label_fields)
     training.check_training_table(frame, path, DEMO_TEXT, fields)
     train, test = training.split(frame, fields[0], 0.2)
-    model, report = training.train_and_evaluate(train, test, DEMO_TEXT, fields)
-    location = store.save(model)
-    report["model"] = str(location.resolve())
-    training.write_report(report, location)
+    model, report = training.train_and_evaluate(train, test, DEMO_TEXT, fields,
+                                                options=settings.training_options())
+    report["model"] = str(store.model_dir(model.version).resolve())
+    store.save(model, report=report)  # with the report: MLflow logs it with the model
     store.set_champion(model.version)
     return model.version

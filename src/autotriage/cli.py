@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-import signal
-import threading
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,11 +12,24 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from autotriage import cli_routing, cli_users
 from autotriage.config import Settings
 from autotriage.errors import AutotriageError, DataError
+from autotriage.integrations import cli as integrations_cli
+from autotriage.worker import cli as worker_cli
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Support-ticket triage.")
 console = Console(stderr=True)
+# import, import-email, export and submit (issue 11), merged in as top-level commands.
+app.add_typer(integrations_cli.app)
+# deadletters list|redrive and worker-health (issue 6).
+app.add_typer(worker_cli.dead_letters_app, name="deadletters")
+app.add_typer(worker_cli.health_app)
+# rules check|dry-run, sla train|evaluate, urgency train (issue 10).
+app.add_typer(cli_routing.rules_app, name="rules")
+app.add_typer(cli_routing.sla_app, name="sla")
+app.add_typer(cli_routing.urgency_app, name="urgency")
+app.add_typer(cli_users.users_app, name="users")  # users, roles, API keys (issue 9)
 
 
 def _columns(value: str) -> list[str]:
@@ -90,7 +101,7 @@ def train(
 ) -> None:
     """Train a model, evaluate it and write OUTPUT/report.json (and the model in OUTPUT/model)."""
     from autotriage.ml import training
-    from autotriage.ml.store import ModelStore
+    from autotriage.ml.store import open_store
 
     texts, labels = _columns(text_columns), _columns(label_columns)
     with _errors(), _progress() as step:
@@ -103,12 +114,13 @@ def train(
             train_frame = frame
         else:
             train_frame, test = training.split(frame, labels[0], test_size)
-        model, report = training.train_and_evaluate(train_frame, test, texts, labels, step=step)
+        model, report = training.train_and_evaluate(train_frame, test, texts, labels, step=step,
+                                                    options=Settings().training_options())
         step("saving")
         location = model.save(output / "model")
         if champion:
-            store = ModelStore(Settings().resolved_model_dir)
-            location = store.save(model)
+            store = open_store(Settings())
+            location = store.save(model, report=report)
             store.set_champion(model.version)
         report["model"] = str(location.resolve())
         path = training.write_report(report, output)
@@ -129,12 +141,12 @@ def evaluate(
     """Evaluate a stored model on labelled data; writes OUTPUT/report.json."""
     from autotriage.ml import training
     from autotriage.ml.model import TriageModel
-    from autotriage.ml.store import ModelStore
+    from autotriage.ml.store import open_store
 
     with _errors(), _progress() as step:
         step("loading model")
         if model == "champion":
-            store = ModelStore(Settings().resolved_model_dir)
+            store = open_store(Settings())
             loaded = store.load_champion()
             location = store.versions_dir / loaded.version
         else:
@@ -149,8 +161,10 @@ def evaluate(
         frame = training.read_table(data)
         training.check_training_table(frame, data, texts, labels)
         step(f"evaluating on {len(frame)} rows")
+        fields, plots = training.evaluate(loaded, frame, texts, labels, plots=True)
         report = {
-            "fields": training.evaluate(loaded, frame, texts, labels),
+            "fields": fields,
+            "plots": plots,
             "train_seconds": None,
             "model": str(location.resolve()),
             "model_version": loaded.version,
@@ -164,8 +178,42 @@ def _print_fields(report: dict[str, Any]) -> None:
     for field, figures in report["fields"].items():
         console.print(
             f"{field}: accuracy {figures['accuracy']:.3f}  macro-F1 {figures['macro_f1']:.3f}  "
-            f"n={figures['n_test']}"
+            f"n={figures['n_test']}" + _auto_route_summary(figures.get("auto_route"))
         )
+
+
+def _auto_route_summary(auto_route: dict[str, Any] | None) -> str:
+    if not auto_route or auto_route.get("target_precision") is None:
+        return ""
+    precision = auto_route["precision"]
+    shown = "-" if precision is None else f"{precision:.3f}"
+    return (f"  auto-route: coverage {auto_route['coverage']:.1%} precision {shown} "
+            f"(target {auto_route['target_precision']})")
+
+
+@app.command("validate-data")
+def validate_data(
+    data: Annotated[Path, typer.Argument(help="CSV, JSONL or Parquet to check")],
+    text_columns: Annotated[str, typer.Option(help="comma-separated")] = "subject,body",
+    label_columns: Annotated[str, typer.Option(help="comma-separated")] = "queue,priority",
+    test_data: Annotated[Path | None, typer.Option(help="check overlap with this file")] = None,
+    min_examples: Annotated[int, typer.Option(min=1, help="fewer per class is a warning")] = 10,
+    output: Annotated[Path | None, typer.Option(help="write the findings as JSON here")] = None,
+) -> None:
+    """Check a labelled file before training: schema, empty texts, label sets, tiny classes,
+    duplicates, conflicting labels, train/test overlap; prints the dataset fingerprint.
+    Exit code 2 when there are errors, 0 when only warnings (or nothing)."""
+    from autotriage.ml import validation
+
+    result = validation.validate_files(data, _columns(text_columns), _columns(label_columns),
+                                       test_path=test_data, min_examples=min_examples)
+    for line in validation.summary_lines(result):
+        typer.echo(line)
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=2, sort_keys=True))
+    if result["errors"]:
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -185,37 +233,73 @@ def serve(
         prepare(settings, say=console.print)
     console.print(f"serving on http://{host or settings.host}:{port or settings.port}")
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port,
-                log_level="info", access_log=False)
+                log_level="info", access_log=False, log_config=None)  # our JSON logs (issue 7)
 
 
 @app.command()
 def worker() -> None:
-    """Consume the shared queue in this process (needs a shared queue backend)."""
-    from autotriage.runtime import Runtime
+    """Consume the shared Redis stream in this process (AUTOTRIAGE_QUEUE_BACKEND=redis); SIGTERM
+    finishes the in-flight batch and exits."""
+    from autotriage.worker.process import run_worker
 
-    settings = Settings()
     _configure_logging()
-    if settings.queue_backend == "memory":
-        console.print(
-            "[red]error:[/red] the memory queue lives inside `autotriage serve`, which runs its "
-            "own worker threads; a separate worker needs AUTOTRIAGE_QUEUE_BACKEND=redis"
-        )
-        raise typer.Exit(2)
-    runtime = Runtime(settings)
-    if not runtime.load_champion():
-        console.print("[red]error:[/red] no champion model; train one first")
-        raise typer.Exit(2)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    runtime.start_background(settings.embedded_workers or 1)
-    stop.wait()
-    runtime.close()
+    code = run_worker(Settings(), say=lambda m: console.print(f"[red]error:[/red] {m}"))
+    if code:
+        raise typer.Exit(code)
 
 
 def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from autotriage.observability.logging import configure_logging
 
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level,
+                      include_private=settings.log_ticket_text)
+
+
+@app.command()
+def drift(
+    window: Annotated[int | None, typer.Option(
+        help="newest tickets to compare (default: AUTOTRIAGE_DRIFT_WINDOW)")] = None,
+    current_data: Annotated[Path | None, typer.Option(
+        help="compare this file's rows instead of the newest tickets")] = None,
+    reference_data: Annotated[Path | None, typer.Option(
+        help="build the reference from this training file instead of the model's own")] = None,
+    save_reference: Annotated[bool, typer.Option(
+        help="store the reference built from --reference-data next to the model")] = False,
+    text_columns: Annotated[str, typer.Option(help="comma-separated, for data files")] = (
+        "subject,body"),
+    model: Annotated[str, typer.Option(help="a model folder, or 'champion'")] = "champion",
+    output: Annotated[Path | None, typer.Option(help="JSON report file (default: stdout)")] = None,
+    html: Annotated[Path | None, typer.Option(help="also write the HTML view here")] = None,
+    fail_on_drift: Annotated[bool, typer.Option(help="exit 1 when drift is detected")] = False,
+) -> None:
+    """Drift report: the newest tickets (or a file) against the model's training data."""
+    from autotriage.domain.drift import offline_report
+    from autotriage.observability.drift_html import render_drift_report
+
+    settings = Settings()
+    with _errors():
+        report = offline_report(
+            settings, model=model, window=window or settings.drift_window,
+            text_columns=_columns(text_columns), current_data=current_data,
+            reference_data=reference_data, save_reference=save_reference)
+    if output is not None:
+        output.write_text(json.dumps(report, indent=2))
+    else:
+        typer.echo(json.dumps(report, indent=2))
+    if html is not None:
+        html.write_text(render_drift_report(report))
+    verdict = "drift detected" if report["drift_detected"] else "no drift detected"
+    console.print(f"{verdict} (severity {report['severity']}, {report['current']['n_texts']} "
+                  f"tickets, status {report['status']})")
+    if fail_on_drift and report["drift_detected"]:
+        raise typer.Exit(1)
+
+
+# retrain, promote, rollback, models (issue 5)
+from autotriage.cli_models import register as _register_model_commands  # noqa: E402
+
+_register_model_commands(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

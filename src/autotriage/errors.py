@@ -49,3 +49,37 @@ class DataError(AutotriageError):
 
 class ModelNotReady(ServiceUnavailable):
     code = "model_not_ready"
+
+
+# production backends (issue 6): 503s that tell the client when to come back (Retry-After).
+class QueueUnavailable(ServiceUnavailable):
+    code = "queue_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 5, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
+
+
+class Overloaded(QueueUnavailable):
+    code = "overloaded"
+
+
+# security (issue 9): who is calling, what they may do, and how often.
+class Unauthorized(AutotriageError):
+    status_code = 401
+    code = "unauthorized"
+    headers = {"WWW-Authenticate": 'Bearer realm="autotriage"'}
+
+
+class Forbidden(AutotriageError):
+    status_code = 403
+    code = "forbidden"
+
+
+class RateLimited(AutotriageError):
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, details: Any = None) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = retry_after

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from autotriage.domain.intake import NewTicket
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+# SQLite hands timestamps back without their zone (they are UTC); the schema promises RFC 3339
+# date-times, which need one (found by schemathesis, issue 9).
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
 
 
 class TicketIn(BaseModel):
@@ -63,7 +72,7 @@ class LabelOut(BaseModel):
     value: str
     source: str
     actor: str | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TicketOut(BaseModel):
@@ -77,12 +86,20 @@ class TicketOut(BaseModel):
     metadata: dict[str, Any] | None
     status: str
     decision: str | None
+    decision_reason: str | None = Field(default=None, description="Why the policy decided so.")
     model_version: str | None
     latency_ms: float | None
     predictions: dict[str, FieldPredictionOut]
-    created_at: datetime
-    updated_at: datetime
-    classified_at: datetime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    classified_at: UtcDateTime | None
+    # routing rules, urgency, SLA (issue 10)
+    rules_fired: list[dict[str, Any]] = Field(
+        default_factory=list, description="Rules that fired: name, kind, why, actions.")
+    signals: dict[str, Any] | None = Field(
+        default=None, description="urgency, sentiment and SLA (p50/p90 hours, breach risk).")
+    assigned_team: str | None = None
+    assigned_group: str | None = None
 
 
 class TicketDetail(TicketOut):
@@ -104,6 +121,7 @@ class ClassifyIn(BaseModel):
 
 class ClassifyOut(BaseModel):
     decision: str
+    decision_reason: str = ""
     model_version: str
     predictions: dict[str, FieldPredictionOut]
     latency_ms: float

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
+from sqlalchemy.orm import Session
 
-from autotriage.api.deps import RuntimeDep, SessionDep
+from autotriage.api.deps import CurrentPrincipal, RuntimeDep, SessionDep
 from autotriage.api.schemas import (
     BatchAccepted,
     ClassifyIn,
@@ -24,8 +25,11 @@ from autotriage.domain import intake
 from autotriage.domain.triage import triage_texts
 from autotriage.errors import InvalidInput, NotFound, PayloadTooLarge
 from autotriage.ml.model import ticket_text
-from autotriage.storage import repository
-from autotriage.storage.tables import TicketStatus
+from autotriage.observability import events
+from autotriage.queue import admission
+from autotriage.security.accounts import Principal
+from autotriage.storage import repository, security_repository
+from autotriage.storage.tables import Role, TicketStatus
 
 router = APIRouter(prefix="/api/v1", tags=["tickets"])
 
@@ -37,16 +41,20 @@ def submit_ticket(
     response: Response,
     runtime: RuntimeDep,
     session: SessionDep,
+    principal: CurrentPrincipal,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> TicketAccepted:
     """Accept a ticket for triage. A repeated `external_id` or `Idempotency-Key` returns the
     ticket stored the first time, with `duplicate: true`."""
+    admission.check_capacity(runtime.queue, runtime.settings)  # 503 + Retry-After (issue 6)
     [accepted] = intake.submit(session, [payload.to_domain()],
                                max_chars=runtime.settings.max_text_chars,
                                idempotency_key=idempotency_key)
+    _record_submitter(session, principal, [accepted] if accepted.created else [])
     session.commit()
     if accepted.created:
-        runtime.queue.publish([accepted.id])
+        events.tickets_accepted([accepted.id], via="api")  # issue 7
+        admission.publish_accepted(runtime.queue, [accepted.id])
         current_status = TicketStatus.RECEIVED
     else:
         ticket = repository.get_ticket(session, accepted.id)
@@ -59,7 +67,8 @@ def submit_ticket(
 
 
 @router.post("/tickets/batch", status_code=status.HTTP_202_ACCEPTED, response_model=BatchAccepted)
-def submit_batch(payload: TicketBatchIn, runtime: RuntimeDep, session: SessionDep) -> BatchAccepted:
+def submit_batch(payload: TicketBatchIn, runtime: RuntimeDep, session: SessionDep,
+                 principal: CurrentPrincipal) -> BatchAccepted:
     """Accept up to `AUTOTRIAGE_MAX_BATCH_SIZE` tickets at once; one bad ticket rejects the
     whole batch and nothing is stored. Repeated external_ids return the existing tickets."""
     limit = runtime.settings.max_batch_size
@@ -68,20 +77,23 @@ def submit_batch(payload: TicketBatchIn, runtime: RuntimeDep, session: SessionDe
             f"batch has {len(payload.tickets)} tickets, more than the limit of {limit}; "
             "split it into smaller batches"
         )
+    admission.check_capacity(runtime.queue, runtime.settings)  # 503 + Retry-After (issue 6)
     accepted = intake.submit(session, [t.to_domain() for t in payload.tickets],
                              max_chars=runtime.settings.max_text_chars)
+    _record_submitter(session, principal, [a for a in accepted if a.created])
     session.commit()
     new_ids = [a.id for a in accepted if a.created]
     if new_ids:
-        runtime.queue.publish(new_ids)
+        events.tickets_accepted(new_ids, via="api_batch")  # issue 7
+        admission.publish_accepted(runtime.queue, new_ids)
     return BatchAccepted(ids=[a.id for a in accepted],
                          duplicates=sum(1 for a in accepted if not a.created))
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
-def get_ticket(ticket_id: int, session: SessionDep) -> TicketDetail:
+def get_ticket(ticket_id: int, session: SessionDep, principal: CurrentPrincipal) -> TicketDetail:
     ticket = repository.get_ticket(session, ticket_id)
-    if ticket is None:
+    if ticket is None or not _may_read(session, principal, ticket_id):
         raise NotFound(f"no ticket with id {ticket_id}")
     return ticket_detail(ticket, repository.labels_for_ticket(session, ticket_id))
 
@@ -90,6 +102,7 @@ def get_ticket(ticket_id: int, session: SessionDep) -> TicketDetail:
 def list_tickets(
     runtime: RuntimeDep,
     session: SessionDep,
+    principal: CurrentPrincipal,
     status_: Annotated[str | None, Query(alias="status")] = None,
     decision: str | None = None,
     predicted: Annotated[
@@ -119,7 +132,8 @@ def list_tickets(
         if not cursor.isdigit():
             raise InvalidInput("cursor must be the next_cursor value of a previous page")
         before_id = int(cursor)
-    filters = repository.TicketFilter(status_, decision, tuple(pairs), created_from, created_to, q)
+    filters = repository.TicketFilter(status_, decision, tuple(pairs), created_from, created_to, q,
+                                      submitted_by=_own_only(principal))
     tickets = repository.list_tickets(session, filters, before_id=before_id, limit=size)
     next_cursor = str(tickets[-1].id) if len(tickets) == size else None
     return TicketPage(items=[ticket_out(t) for t in tickets], next_cursor=next_cursor, limit=size)
@@ -135,7 +149,25 @@ def classify(payload: ClassifyIn, runtime: RuntimeDep) -> ClassifyOut:
     [triage] = triage_texts(model, runtime.policy(), [ticket_text(payload.subject, payload.body)])
     return ClassifyOut(
         decision=triage.decision.value,
+        decision_reason=triage.reason,
         model_version=triage.model_version,
         predictions=triage_predictions(triage),
         latency_ms=(time.perf_counter() - started) * 1000,
     )
+
+
+# security (issue 9): submitters see only the tickets they submitted (others' are "not found")
+def _own_only(principal: Principal) -> int | None:
+    return principal.user_id if principal.role == Role.SUBMITTER else None
+
+
+def _may_read(session: Session, principal: Principal, ticket_id: int) -> bool:
+    own = _own_only(principal)
+    return own is None or security_repository.submitted_by(session, ticket_id, own)
+
+
+def _record_submitter(session: Session, principal: Principal,
+                      accepted: list[intake.Accepted]) -> None:
+    if principal.user_id is not None and accepted:
+        security_repository.record_submitter(session, [a.id for a in accepted],
+                                             principal.user_id)

@@ -20,6 +20,12 @@ def ticket_out(ticket: Ticket) -> TicketOut:
         metadata=ticket.meta,
         status=ticket.status,
         decision=ticket.decision,
+        decision_reason=prediction.reason if prediction else None,
+        # routing rules, urgency, SLA (issue 10)
+        rules_fired=(prediction.rules_fired or []) if prediction else [],
+        signals=prediction.signals if prediction else None,
+        assigned_team=prediction.assigned_team if prediction else None,
+        assigned_group=prediction.assigned_group if prediction else None,
         model_version=prediction.model_version if prediction else None,
         latency_ms=prediction.latency_ms if prediction else None,
         predictions={

@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
 from autotriage.errors import DataError
-from autotriage.ml.model import MAX_FEATURE_CHARS, TriageModel
+from autotriage.ml import drift
+from autotriage.ml.evaluation import evaluate_fields
+from autotriage.ml.model import MAX_FEATURE_CHARS, TrainingOptions, TriageModel
 
 SUFFIXES = (".csv", ".csv.gz", ".jsonl", ".json", ".parquet")
 Step = Callable[[str], None]
@@ -115,26 +116,17 @@ def split(
 
 def evaluate(
     model: TriageModel, frame: pd.DataFrame, text_columns: Sequence[str],
-    label_columns: Sequence[str],
-) -> dict[str, dict[str, Any]]:
+    label_columns: Sequence[str], *, plots: bool = False,
+) -> tuple[dict[str, dict[str, Any]], dict[str, bytes]]:
+    """Per-field figures (see ml/evaluation.py) and, with `plots`, PNG files by name."""
     fields = [c for c in label_columns if c in model.fields]
     if not fields:
         raise DataError(
             f"none of the label columns {list(label_columns)} is a field of the model "
             f"({list(model.fields)})"
         )
-    probabilities = model.predict_proba(texts_of(frame, text_columns))
-    report: dict[str, dict[str, Any]] = {}
-    for field in fields:
-        truth = frame[field].astype("string").fillna("").str.strip().to_numpy(dtype=object)
-        classes = np.array(model.classes(field), dtype=object)
-        predicted = classes[probabilities[field].argmax(axis=1)]
-        report[field] = {
-            "accuracy": float(accuracy_score(truth, predicted)),
-            "macro_f1": float(f1_score(truth, predicted, average="macro", zero_division=0)),
-            "n_test": int(len(truth)),
-        }
-    return report
+    truth = {f: frame[f].astype("string").fillna("").str.strip().tolist() for f in fields}
+    return evaluate_fields(model, texts_of(frame, text_columns), truth, plots=plots)
 
 
 def train_and_evaluate(
@@ -144,18 +136,27 @@ def train_and_evaluate(
     label_columns: Sequence[str],
     *,
     step: Step = lambda _msg: None,
+    options: TrainingOptions | None = None,
 ) -> tuple[TriageModel, dict[str, Any]]:
+    """Train and evaluate; the report's `plots` (PNG bytes) are written by `write_report`."""
     step(f"training on {len(train)} rows")
     started = time.perf_counter()
-    model = TriageModel(label_columns).fit(
+    model = TriageModel(label_columns, options).fit(
         texts_of(train, text_columns),
         labels_of(train, label_columns),
         data_fingerprint=fingerprint(train, [*text_columns, *label_columns]),
     )
     train_seconds = time.perf_counter() - started
     step(f"evaluating on {len(test)} rows")
+    fields, plots = evaluate(model, test, text_columns, label_columns, plots=True)
+    # Drift reference (issue 7): pickled with the model, so every way of storing it keeps it.
+    drift.attach_reference(model, drift.reference_profile(
+        model, texts_of(train, text_columns), held_out=texts_of(test, text_columns)))
     report = {
-        "fields": evaluate(model, test, text_columns, label_columns),
+        "fields": fields,
+        "plots": plots,
+        "calibration": model.info.get("calibration", {}),
+        "guarantee": model.info.get("guarantee", {}),
         "train_seconds": round(train_seconds, 3),
         "model_version": model.version,
         "n_train": len(train),
@@ -165,7 +166,11 @@ def train_and_evaluate(
 
 
 def write_report(report: dict[str, Any], output: Path) -> Path:
+    """Write report.json, and the PNG plots it names (its `plots` entry) next to it."""
     output.mkdir(parents=True, exist_ok=True)
+    figures = {k: v for k, v in report.items() if k != "plots"}
+    for name, png in (report.get("plots") or {}).items():
+        (output / name).write_bytes(png)
     path = output / "report.json"
-    path.write_text(json.dumps(report, indent=2, sort_keys=True))
+    path.write_text(json.dumps(figures, indent=2, sort_keys=True))
     return path

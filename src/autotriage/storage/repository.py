@@ -16,6 +16,7 @@ from autotriage.storage.tables import (
     Label,
     Prediction,
     Ticket,
+    TicketOwner,
     TicketStatus,
     utcnow,
 )
@@ -88,6 +89,10 @@ class ClassifiedTicket:
     status: str
     latency_ms: float
     fields: list[FieldOutcome] = field(default_factory=list)
+    # decision policy v2 (issue 3): why the policy decided what it did
+    reason: str | None = None
+    # routing rules, urgency, SLA (issue 10): rules_fired, signals, ... columns of the prediction
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def store_classifications(session: Session, items: Sequence[ClassifiedTicket]) -> None:
@@ -104,6 +109,8 @@ def store_classifications(session: Session, items: Sequence[ClassifiedTicket]) -
                 "decision": item.decision,
                 "latency_ms": item.latency_ms,
                 "created_at": now,
+                "reason": (item.reason or None) and item.reason[:500],
+                **item.extra,
             }
             for item in items
         ],
@@ -167,6 +174,7 @@ class TicketFilter:
     created_from: datetime | None = None
     created_to: datetime | None = None
     text: str | None = None
+    submitted_by: int | None = None  # security (issue 9): a submitter sees only their own
 
 
 def list_tickets(
@@ -197,6 +205,9 @@ def _conditions(filters: TicketFilter) -> list[ColumnElement[bool]]:
                 FieldPrediction.label == label,
             )
         )
+    if filters.submitted_by is not None:
+        conditions.append(exists().where(TicketOwner.ticket_id == Ticket.id,
+                                         TicketOwner.user_id == filters.submitted_by))
     if filters.created_from:
         conditions.append(Ticket.created_at >= filters.created_from)
     if filters.created_to:
@@ -219,7 +230,10 @@ def status_counts(session: Session) -> dict[str, int]:
 def labels_for_ticket(session: Session, ticket_id: int) -> list[Label]:
     return list(
         session.scalars(
-            select(Label).where(Label.ticket_id == ticket_id).order_by(Label.created_at, Label.id)
+            # Undone or adjudicated-away labels stay in the table for the audit trail only.
+            select(Label)
+            .where(Label.ticket_id == ticket_id, Label.invalidated_at.is_(None))
+            .order_by(Label.created_at, Label.id)
         )
     )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+
+import pandas as pd
 
 from autotriage.config import Settings
 from autotriage.ml import training
@@ -40,4 +43,24 @@ def train_demo_model(settings: Settings, store: ModelStore) -> str:
     report["model"] = str(store.model_dir(model.version).resolve())
     store.save(model, report=report)  # with the report: MLflow logs it with the model
     store.set_champion(model.version)
+    train_demo_urgency(settings, train, test)
     return model.version
+
+
+def train_demo_urgency(settings: Settings, train: pd.DataFrame, test: pd.DataFrame) -> None:
+    """The urgency model (issue 10) from the demo's priority labels, unless one exists, so the
+    demo's tickets carry an urgency from the start."""
+    from autotriage.domain.routing import URGENCY_DIR
+    from autotriage.ml.urgency import UrgencyModel, evaluate_urgency
+
+    field = settings.sla_priority_field
+    target = settings.resolved_model_dir / URGENCY_DIR
+    if field not in train.columns or UrgencyModel.load(target) is not None:
+        return
+    texts = training.texts_of(train, DEMO_TEXT)
+    model = UrgencyModel().fit(texts, train[field].astype(str).tolist())
+    model.save(target)
+    report = {"n_train": len(train), "data": "demo tickets",
+              "test": evaluate_urgency(model, training.texts_of(test, DEMO_TEXT),
+                                       test[field].astype(str).tolist())}
+    (target / "report.json").write_text(json.dumps(report, indent=2))

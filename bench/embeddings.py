@@ -12,14 +12,13 @@ Needs `pip install 'autotriage[embeddings]'` and ../shared/data/banking77.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 from threadpoolctl import threadpool_limits
 
 from autotriage.ml.embeddings import embeddings_available, inference_threads, load_encoder
@@ -29,17 +28,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "banking77"
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}, "
-            f"load average {load:.1f} at start")
+    return describe()
 
 
 def timed(label: str, func, *args):  # type: ignore[no-untyped-def]

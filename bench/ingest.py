@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import platform
 import socket
 import subprocess
 import sys
@@ -22,20 +21,13 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 
 from autotriage.demo_data import generate_tickets
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+    return describe()
 
 
 def free_port() -> int:

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import sklearn
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_limits
 
@@ -49,16 +48,7 @@ class Task:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{os.cpu_count()} cores (nproc), {cpu}, Python {platform.python_version()}, "
-            f"scikit-learn {sklearn.__version__}")
+    return describe(f"scikit-learn {sklearn.__version__}")
 
 
 def _task(name: str, train: pd.DataFrame, test: pd.DataFrame, text: Callable[[pd.DataFrame],

@@ -11,8 +11,6 @@ the labels is moved to another class, and the search should find them.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import time
 from pathlib import Path
@@ -20,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 
 from autotriage.domain.review_queue import MAX_POOL, diverse_by_uncertainty
 from autotriage.ml import label_issues
@@ -29,15 +28,7 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "banking
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs (nproc), {cpu}, Python {platform.python_version()}"
+    return describe()
 
 
 def label_error_search(rows: int, noise: float) -> None:

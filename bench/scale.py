@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import signal
 import socket
 import subprocess
@@ -30,6 +29,7 @@ from typing import Any
 
 import httpx
 import redis
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -45,11 +45,7 @@ FIELDS = ("queue", "priority", "type")
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, load {load}"
+    return describe()
 
 
 def free_port() -> int:

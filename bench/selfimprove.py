@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 
 from autotriage.domain import retraining
 from autotriage.domain.review_queue import MAX_POOL, diverse_by_uncertainty
@@ -43,17 +43,7 @@ TARGET = 0.95  # AUTOTRIAGE_TARGET_PRECISION's default
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{os.cpu_count()} cores (nproc), {cpu}, Python {platform.python_version()}, "
-            f"load average {load:.1f} at start")
+    return describe()
 
 
 @dataclass

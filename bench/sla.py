@@ -9,11 +9,11 @@ per-priority baselines, training time, prediction speed and the machine. Asserts
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 
 from autotriage.ml import sla_evaluation
 
@@ -22,15 +22,7 @@ DATA = (Path(__file__).resolve().parents[2] / "shared" / "data" / "incident_even
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores (nproc), {cpu}, Python {platform.python_version()}"
+    return describe()
 
 
 def main() -> None:

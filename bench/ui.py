@@ -15,8 +15,6 @@ target is < 100 ms; figures depend on the machine and its load, so it never fail
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -26,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 
 from autotriage.app import create_app
 from autotriage.config import Settings
@@ -44,14 +43,7 @@ REVIEWED_AFTER = timedelta(days=2)
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{os.cpu_count()} CPUs (nproc), {cpu}, Python {platform.python_version()}, "
-            f"load average {load:.1f}")
+    return describe()
 
 
 def train(settings: Settings) -> TriageModel:

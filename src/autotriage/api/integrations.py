@@ -11,14 +11,11 @@ from pydantic import BaseModel
 
 from autotriage.api.deps import RuntimeDep, SessionDep
 from autotriage.api.schemas import TicketAccepted
-from autotriage.domain import intake
+from autotriage.api.tickets import accept_one
 from autotriage.errors import InvalidInput
 from autotriage.integrations import helpdesk, signatures
-from autotriage.observability import events
-from autotriage.queue import admission
 from autotriage.storage import integrations as store
-from autotriage.storage import repository
-from autotriage.storage.tables import DeliveryStatus, TicketStatus
+from autotriage.storage.tables import DeliveryStatus
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["integrations"])
 
@@ -46,20 +43,7 @@ def receive_webhook(
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"the webhook body is not valid JSON ({exc})") from exc
     ticket = helpdesk.to_ticket(source, payload, runtime.settings.webhook_mappings)
-    # Same admission rules as POST /tickets: refuse before storing, never after.
-    admission.check_capacity(runtime.queue, runtime.settings)
-    [accepted] = intake.submit(session, [ticket], max_chars=runtime.settings.max_text_chars)
-    session.commit()
-    if accepted.created:
-        events.tickets_accepted([accepted.id], via="webhook")
-        admission.publish_accepted(runtime.queue, [accepted.id])
-        current = TicketStatus.RECEIVED
-    else:
-        stored = repository.get_ticket(session, accepted.id)
-        current = stored.status if stored is not None else TicketStatus.RECEIVED
-    status_url = str(request.url_for("get_ticket", ticket_id=accepted.id))
-    return TicketAccepted(id=accepted.id, status=current, status_url=status_url,
-                          duplicate=not accepted.created)
+    return accept_one(runtime, session, request, ticket, via="webhook")
 
 
 class DeliveryOut(BaseModel):

@@ -27,6 +27,7 @@ from autotriage.errors import InvalidInput, NotFound, PayloadTooLarge
 from autotriage.ml.model import ticket_text
 from autotriage.observability import events
 from autotriage.queue import admission
+from autotriage.runtime import Runtime
 from autotriage.security.accounts import Principal
 from autotriage.storage import repository, security_repository
 from autotriage.storage.tables import Role, TicketStatus
@@ -46,22 +47,40 @@ def submit_ticket(
 ) -> TicketAccepted:
     """Accept a ticket for triage. A repeated `external_id` or `Idempotency-Key` returns the
     ticket stored the first time, with `duplicate: true`."""
-    admission.check_capacity(runtime.queue, runtime.settings)  # 503 + Retry-After (issue 6)
-    [accepted] = intake.submit(session, [payload.to_domain()],
-                               max_chars=runtime.settings.max_text_chars,
+    accepted = accept_one(runtime, session, request, payload.to_domain(), via="api",
+                          principal=principal, idempotency_key=idempotency_key)
+    response.headers["Location"] = accepted.status_url
+    return accepted
+
+
+def accept_one(
+    runtime: Runtime,
+    session: Session,
+    request: Request,
+    ticket: intake.NewTicket,
+    *,
+    via: str,
+    principal: Principal | None = None,
+    idempotency_key: str | None = None,
+) -> TicketAccepted:
+    """Accept one ticket the way every intake route does: refuse before storing when the queue
+    cannot take it (503 + Retry-After), commit, then count and publish it; a duplicate returns
+    the stored ticket's status."""
+    admission.check_capacity(runtime.queue, runtime.settings)
+    [accepted] = intake.submit(session, [ticket], max_chars=runtime.settings.max_text_chars,
                                idempotency_key=idempotency_key)
-    _record_submitter(session, principal, [accepted] if accepted.created else [])
+    if principal is not None:
+        _record_submitter(session, principal, [accepted] if accepted.created else [])
     session.commit()
     if accepted.created:
-        events.tickets_accepted([accepted.id], via="api")  # issue 7
+        events.tickets_accepted([accepted.id], via=via)  # issue 7
         admission.publish_accepted(runtime.queue, [accepted.id])
         current_status = TicketStatus.RECEIVED
     else:
-        ticket = repository.get_ticket(session, accepted.id)
-        assert ticket is not None
-        current_status = ticket.status
+        stored = repository.get_ticket(session, accepted.id)
+        assert stored is not None
+        current_status = stored.status
     status_url = str(request.url_for("get_ticket", ticket_id=accepted.id))
-    response.headers["Location"] = status_url
     return TicketAccepted(id=accepted.id, status=current_status, status_url=status_url,
                           duplicate=not accepted.created)
 

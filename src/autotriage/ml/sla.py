@@ -9,20 +9,19 @@ weekday the ticket was opened. A category never seen in training counts as missi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.preprocessing import OrdinalEncoder
 from threadpoolctl import ThreadpoolController
 
+from autotriage.ml import artifacts
 from autotriage.ml.model import library_versions
 
 MODEL_FILE = "sla.joblib"
@@ -124,18 +123,9 @@ class SlaModel:
         ]
 
     def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, directory / MODEL_FILE, compress=3)
-        (directory / INFO_FILE).write_text(json.dumps(self.info, indent=2))
-        return directory
+        return artifacts.save(self, self.info, directory, MODEL_FILE, INFO_FILE)
 
     @staticmethod
     def load(directory: Path) -> SlaModel | None:
         """The stored model, or None when none was trained (SLA fields are then left out)."""
-        path = directory / MODEL_FILE
-        if not path.exists():
-            return None
-        model = joblib.load(path)
-        if not isinstance(model, SlaModel):
-            raise TypeError(f"{path} does not hold an SlaModel")
-        return model
+        return artifacts.load_optional(directory, MODEL_FILE, SlaModel)

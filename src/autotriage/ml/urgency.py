@@ -7,14 +7,12 @@ training data. It is stored beside the triage models and is optional at serving 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
@@ -22,6 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from autotriage.domain.urgency import CUE_NAMES, UrgencyCues, urgency_cues
+from autotriage.ml import artifacts
 from autotriage.ml.model import library_versions
 
 MODEL_FILE = "urgency.joblib"
@@ -91,21 +90,12 @@ class UrgencyModel:
         return out
 
     def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, directory / MODEL_FILE, compress=3)
-        (directory / INFO_FILE).write_text(json.dumps(self.info, indent=2))
-        return directory
+        return artifacts.save(self, self.info, directory, MODEL_FILE, INFO_FILE)
 
     @staticmethod
     def load(directory: Path) -> UrgencyModel | None:
         """The stored model, or None when there is none (urgency is then not estimated)."""
-        path = directory / MODEL_FILE
-        if not path.exists():
-            return None
-        model = joblib.load(path)
-        if not isinstance(model, UrgencyModel):
-            raise TypeError(f"{path} does not hold an UrgencyModel")
-        return model
+        return artifacts.load_optional(directory, MODEL_FILE, UrgencyModel)
 
 
 def evaluate_urgency(model: UrgencyModel, texts: Sequence[str], labels: Sequence[str],

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from machine import describe  # bench/machine.py (benchmarks run as scripts)
 
 from autotriage.app import create_app
 from autotriage.bootstrap import prepare
@@ -27,16 +26,6 @@ from autotriage.domain import intake
 from autotriage.domain.triage import classify_tickets
 from autotriage.ml import drift
 from autotriage.runtime import Runtime
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def fill(runtime: Runtime, n: int) -> None:
@@ -88,8 +77,7 @@ def main() -> None:
                   f"{timed(lambda: client.get('/metrics'), 50):.1f} ms median")
             report_ms = timed(lambda: runtime.drift.report(window=1_000), 3)
             print(f"drift report over the newest 1,000 tickets: {report_ms:.0f} ms median")
-    print(f"machine: {os.cpu_count()} cores (nproc), {cpu_model()}, "
-          f"Python {platform.python_version()}")
+    print(f"machine: {describe()}")
 
 
 if __name__ == "__main__":

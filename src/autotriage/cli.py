@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from autotriage import cli_routing, cli_users
+from autotriage.cli_support import console
+from autotriage.cli_support import reported_errors as _errors
 from autotriage.config import Settings
-from autotriage.errors import AutotriageError, DataError
+from autotriage.errors import DataError
 from autotriage.integrations import cli as integrations_cli
 from autotriage.worker import cli as worker_cli
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Support-ticket triage.")
-console = Console(stderr=True)
 # import, import-email, export and submit (issue 11), merged in as top-level commands.
 app.add_typer(integrations_cli.app)
 # deadletters list|redrive and worker-health (issue 6).
@@ -37,15 +37,6 @@ def _columns(value: str) -> list[str]:
     if not columns:
         raise typer.BadParameter("name at least one column")
     return columns
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except AutotriageError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(2) from exc
 
 
 @contextmanager

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session, sessionmaker
 
+from autotriage.cli_support import console
+from autotriage.cli_support import reported_errors as _errors
 from autotriage.config import Settings
 from autotriage.domain import intake
 from autotriage.errors import AutotriageError, DataError
@@ -30,18 +31,8 @@ if TYPE_CHECKING:
     from autotriage.client import AutotriageClient
 
 app = typer.Typer()
-console = Console(stderr=True)
 T = TypeVar("T")
 MAX_REPORTED = 50
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    try:
-        yield
-    except AutotriageError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(2) from exc
 
 
 @contextmanager

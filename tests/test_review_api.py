@@ -95,17 +95,20 @@ def test_a_short_lease_runs_out(
     client: TestClient, runtime: Runtime, drain: Callable[[], int]
 ) -> None:
     [tid] = submit(client, drain, 1)
-    # A second process on the same database whose leases last 0.3 s.
-    short = runtime.settings.model_copy(update={"review_lease_seconds": 0.3})
+    # A second process on the same database whose leases last 1 s.
+    short = runtime.settings.model_copy(update={"review_lease_seconds": 1.0})
     other = Runtime(short)
     try:
         with TestClient(create_app(short, runtime=other, background=False)) as fast:
+            # Bob's first request creates his credentials; done before the lease starts so that
+            # a slow machine cannot let the lease run out between the two claims below.
+            assert fast.get("/api/v1/review/queue", headers=as_user("bob")).status_code == 200
             claim = {"count": 1}
             assert fast.post("/api/v1/review/claim", json=claim,
                              headers=as_user("ann")).json()["claimed"] == [tid]
             assert fast.post("/api/v1/review/claim", json=claim,
                              headers=as_user("bob")).json()["claimed"] == []
-            time.sleep(0.4)
+            time.sleep(1.1)
             assert fast.post("/api/v1/review/claim", json=claim,
                              headers=as_user("bob")).json()["claimed"] == [tid]
     finally:
